@@ -216,7 +216,7 @@ LAB = TrainConfig(
     lr_final_fraction=0.05,
 )
 
-PRESETS: dict[str, TrainConfig] = {"classic": CLASSIC, "lab": LAB}
+PRESETS: dict[str, TrainConfig] = {"lab": LAB, "classic": CLASSIC}
 
 
 def preset(name: str, **changes: Any) -> TrainConfig:

@@ -19,7 +19,7 @@ DEFAULT_WIDTHS = (64, 64)
 
 
 def check_widths(widths: Sequence[int], name: str) -> tuple[int, ...]:
-    """Return ``widths`` as a tuple, or raise a ValueError unless each is an int >= 1."""
+    """Return ``widths`` as a tuple; raise a ValueError unless each is an int >= 1."""
     try:
         widths = tuple(widths)
     except TypeError:

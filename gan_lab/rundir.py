@@ -63,8 +63,8 @@ def read_json(path: str | os.PathLike) -> Any:
 
 
 def write_history(path: str | os.PathLike, history: pd.DataFrame) -> None:
-    """Write the history as CSV, atomically, with full float precision."""
-    write_bytes_atomic(path, history.to_csv(index=False, float_format="%.9g").encode())
+    """Write the history as CSV, atomically; floats round-trip exactly."""
+    write_bytes_atomic(path, history.to_csv(index=False).encode())
 
 
 def read_history(path: str | os.PathLike) -> pd.DataFrame:

@@ -23,14 +23,14 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
 
-from gan_lab import rundir  # noqa: E402
-from gan_lab.config import TrainConfig  # noqa: E402
-from gan_lab.models import build_discriminator, build_generator  # noqa: E402
+from gan_lab import rundir
+from gan_lab.config import TrainConfig
+from gan_lab.models import build_discriminator, build_generator
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ CHUNK_STEPS = 1000
 _REAL, _D_NOISE, _G_NOISE = 0, 1, 2
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDivergedError(RuntimeError):
     """A loss or a weight became NaN or infinite; ``history`` holds the rows before."""
 
     def __init__(self, message: str, history: pd.DataFrame) -> None:
@@ -176,7 +176,7 @@ class GAN:
                 d_objective = d_loss + 0.5 * config.r1_weight * penalty
         variables = discriminator.trainable_variables
         self.d_optimizer.apply_gradients(
-            zip(tape.gradient(d_objective, variables), variables)
+            zip(tape.gradient(d_objective, variables), variables, strict=True)
         )
 
         # Train the generator: it wants its own samples labelled 1.
@@ -185,7 +185,7 @@ class GAN:
             g_loss = _bce(discriminator(generator(noise, training=True)), 1.0)
         variables = generator.trainable_variables
         self.g_optimizer.apply_gradients(
-            zip(tape.gradient(g_loss, variables), variables)
+            zip(tape.gradient(g_loss, variables), variables, strict=True)
         )
 
         if self.ema_generator is not None:
@@ -193,7 +193,8 @@ class GAN:
             # behind early on, which matters for short runs.
             t = tf.cast(step + 1, tf.float32)
             decay = tf.minimum(config.ema_decay, (1.0 + t) / (10.0 + t))
-            for average, weight in zip(self.ema_generator.weights, generator.weights):
+            pairs = zip(self.ema_generator.weights, generator.weights, strict=True)
+            for average, weight in pairs:
                 average.assign(decay * average + (1.0 - decay) * weight)
         return d_loss, g_loss
 
@@ -309,7 +310,7 @@ def train(
     Raises:
         ValueError: If ``out`` already holds a run and ``resume`` is false, or holds
             a different config, or if ``resume`` is set without a run to resume.
-        TrainingDiverged: If a loss or a weight becomes NaN or infinite.
+        TrainingDivergedError: If a loss or a weight becomes NaN or infinite.
     """
     out = Path(out) if out is not None else None
     gan = GAN(config)
@@ -341,7 +342,7 @@ def train(
         row["g_loss_train"] = g_total / config.steps_per_epoch
         row["seconds"] = rows[-1]["seconds"] + time.perf_counter() - started
         if not (all(math.isfinite(v) for v in row.values()) and gan.weights_finite()):
-            raise TrainingDiverged(
+            raise TrainingDivergedError(
                 f"training diverged in epoch {epoch}: a loss or a weight became NaN "
                 f"or infinite (d_loss_train={row['d_loss_train']:.4g}, "
                 f"g_loss_train={row['g_loss_train']:.4g}); lower the learning rates",
