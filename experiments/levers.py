@@ -68,6 +68,103 @@ VARIANTS = {
         "classic",
         {"ema_decay": 0.999, "lr_final_fraction": 0.05, "beta_1": 0.0},
     ),
+    "std_real": ("classic", {"standardize_real": True}),
+    "std_real_ema_decay": (
+        "classic",
+        {"standardize_real": True, "ema_decay": 0.999, "lr_final_fraction": 0.05},
+    ),
+    "std_real_decay": (
+        "classic",
+        {"standardize_real": True, "lr_final_fraction": 0.05},
+    ),
+    "std_real_ttur_decay": (
+        "classic",
+        {"standardize_real": True, "lr_final_fraction": 0.05, "d_learning_rate": 4e-4},
+    ),
+    "std_real_ttur_decay_r1": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 4e-4,
+            "r1_weight": 1.0,
+        },
+    ),
+    "std_real_ttur_decay_wide_d": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 4e-4,
+            "discriminator_widths": (256, 256),
+        },
+    ),
+    "std_real_ttur_decay_ema": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 4e-4,
+            "ema_decay": 0.999,
+        },
+    ),
+    "std_real_ttur8_decay": (
+        "classic",
+        {"standardize_real": True, "lr_final_fraction": 0.05, "d_learning_rate": 8e-4},
+    ),
+    "std_real_ttur_decay01": (
+        "classic",
+        {"standardize_real": True, "lr_final_fraction": 0.01, "d_learning_rate": 4e-4},
+    ),
+    "std_real_ttur_decay_d128_ema": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 4e-4,
+            "ema_decay": 0.999,
+            "discriminator_widths": (128, 128),
+        },
+    ),
+    "std_real_ttur_decay_d256_ema": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 4e-4,
+            "ema_decay": 0.999,
+            "discriminator_widths": (256, 256),
+        },
+    ),
+    "ttur8_decay_ema": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 8e-4,
+            "ema_decay": 0.999,
+        },
+    ),
+    "ttur8_decay_ema_d128": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 8e-4,
+            "ema_decay": 0.999,
+            "discriminator_widths": (128, 128),
+        },
+    ),
+    "ttur8_decay_ema_batch64": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 8e-4,
+            "ema_decay": 0.999,
+            "batch_size": 64,
+        },
+    ),
     "lab": ("lab", {}),
 }
 

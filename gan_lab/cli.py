@@ -54,8 +54,20 @@ def _int_list(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part.strip())
 
 
+def _boolean(text: str) -> bool:
+    """Parse yes/no, true/false, on/off or 1/0."""
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
 def _field_type(field: dataclasses.Field) -> Any:
     """The argparse converter for a config field, from its default."""
+    if isinstance(field.default, bool):
+        return _boolean
     if field.name in ("mean", "std"):
         return _number_list
     if field.name.endswith("_widths"):

@@ -56,6 +56,8 @@ class TrainConfig:
     """Learning rates decay linearly to this fraction of their start; 1 means none."""
     ema_decay: float = 0.0
     """Decay of the moving average of generator weights used for evaluation; 0: off."""
+    standardize_real: bool = False
+    """Standardize the discriminator's input with moments of a real sample."""
     r1_weight: float = 0.0
     """Weight of the R1 gradient penalty on the discriminator's real inputs; 0: off."""
     batch_size: int = 32
@@ -101,6 +103,10 @@ class TrainConfig:
             check_widths(self.discriminator_widths, "discriminator_widths"),
         )
         check_activation(self.activation)
+        if not isinstance(self.standardize_real, bool):
+            raise ValueError(
+                f"standardize_real must be true or false, got {self.standardize_real!r}"
+            )
         for name in ("g_learning_rate", "d_learning_rate"):
             _check_range(name, getattr(self, name), 0.0, math.inf, "> 0", open_low=True)
         for name in ("beta_1", "beta_2"):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     import keras
 
@@ -49,11 +51,19 @@ def _mlp(
     widths: Sequence[int],
     output_dim: int,
     activation: str,
+    input_scaling: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> keras.Sequential:
     """A fully connected network with a linear output layer."""
     import keras  # TensorFlow takes seconds to import; configs do not need it.
 
     layers = [keras.Input(shape=(input_dim,))]
+    if input_scaling is not None:
+        mean, std = input_scaling
+        layers.append(
+            keras.layers.Normalization(
+                mean=np.asarray(mean), variance=np.square(std), name="standardize"
+            )
+        )
     for i, width in enumerate(widths):
         layers.append(
             keras.layers.Dense(width, activation=activation, name=f"hidden{i}")
@@ -87,6 +97,7 @@ def build_discriminator(
     data_dim: int,
     widths: Sequence[int] = DEFAULT_WIDTHS,
     activation: str = "relu",
+    input_scaling: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> keras.Sequential:
     """Build the discriminator, mapping a sample to one real-versus-fake logit.
 
@@ -94,9 +105,14 @@ def build_discriminator(
         data_dim: Dimension of the samples.
         widths: Units of each hidden layer; depth is ``len(widths)``.
         activation: Hidden-layer activation, one of ``ACTIVATIONS``.
+        input_scaling: Per-dimension mean and std of the real data, estimated from
+            a real sample; inputs are standardized with them by a fixed first layer.
+            Without it, ReLU kinks start on hyperplanes through the origin, far from
+            data centred at, say, -5, so the discriminator is nearly linear on the
+            data and blind to variances and correlations for a long time.
 
     Returns:
         A Keras model returning logits of shape ``(batch, 1)``; a sigmoid of the logit
         is the probability that the sample is real.
     """
-    return _mlp("discriminator", data_dim, widths, 1, activation)
+    return _mlp("discriminator", data_dim, widths, 1, activation, input_scaling)

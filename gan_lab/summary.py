@@ -11,6 +11,7 @@ runs give a success rate and a one-sentence answer derived from the verdicts::
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -200,7 +201,12 @@ def exercise_of(config: TrainConfig) -> tuple[str, str]:
     key = "custom-" + "-".join([*parts, config.noise, f"noise{config.noise_dim}"])
     if config.noise == "uniform":
         key += f"-{config.noise_low:g}to{config.noise_high:g}"
+    if np.ptp(target.mean) or np.ptp(target.std):
+        # Ranges do not tell per-dimension targets apart; a digest of them does.
+        values = target.mean.tobytes() + target.std.tobytes()
+        key += "-" + hashlib.sha256(values).hexdigest()[:8]
     key = "".join(c if c.isalnum() or c in "-." else "_" for c in key)
+    key = key.replace("..", "to")
     title = (
         f"Custom: {target.dim}-dimensional normal, mean {_range(target.mean)}, "
         f"std {_range(target.std)}, {config.noise} noise"

@@ -91,8 +91,14 @@ class GAN:
         self.generator = build_generator(
             config.noise_dim, config.dim, widths, config.activation
         )
+        input_scaling = None
+        if config.standardize_real:
+            # Moments of a real sample, as a practitioner would standardize data;
+            # the target's parameters themselves are never given to the networks.
+            real = config.target.sample(10_000, [config.seed, 11]).astype(np.float64)
+            input_scaling = (real.mean(axis=0), real.std(axis=0))
         self.discriminator = build_discriminator(
-            config.dim, config.discriminator_widths, config.activation
+            config.dim, config.discriminator_widths, config.activation, input_scaling
         )
 
         # Evaluation uses a moving average of the generator's weights when one is
