@@ -15,6 +15,7 @@ import time
 import numpy as np
 from scipy import stats
 
+from gan_lab.battery import run_battery
 from gan_lab.config import preset
 from gan_lab.training import train
 
@@ -165,6 +166,34 @@ VARIANTS = {
             "batch_size": 64,
         },
     ),
+    "ttur8_decay01_ema9995": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.01,
+            "d_learning_rate": 8e-4,
+            "ema_decay": 0.9995,
+        },
+    ),
+    "ttur16_decay_ema": (
+        "classic",
+        {
+            "standardize_real": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 1.6e-3,
+            "ema_decay": 0.999,
+        },
+    ),
+    "ttur8_decay_ema_stdnoise": (
+        "classic",
+        {
+            "standardize_real": True,
+            "standardize_noise": True,
+            "lr_final_fraction": 0.05,
+            "d_learning_rate": 8e-4,
+            "ema_decay": 0.999,
+        },
+    ),
     "lab": ("lab", {}),
 }
 
@@ -178,7 +207,15 @@ def score(result) -> dict:
     corr = np.corrcoef(z, rowvar=False)
     off = np.abs(corr[~np.eye(target.dim, dtype=bool)])
     tail = np.mean(np.abs(z) > 3) / (2 * stats.norm.sf(3))
+    verdict = run_battery(
+        result.samples,
+        target,
+        seed=result.config.seed,
+        discriminator_outputs=(result.discriminator_real, result.discriminator_fake),
+    )
     return {
+        "battery_passed": verdict.passed,
+        "battery_failed": list(verdict.failed),
         "worst_mean_sigma": float(np.max(np.abs(z.mean(axis=0)))),
         "std_ratio_min": float(z.std(axis=0).min()),
         "std_ratio_max": float(z.std(axis=0).max()),

@@ -193,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             level=logging.DEBUG if args.verbose else logging.WARNING,
             format="%(levelname)s %(name)s: %(message)s",
         )
+        # Each run compiles its own graphs, which TensorFlow reports as retracing.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
         return _COMMANDS[args.command](args)
     except (UsageError, ValueError) as error:
         print(f"gan-lab: error: {error}", file=sys.stderr)
@@ -360,6 +362,7 @@ def _study(args: argparse.Namespace) -> int:
         first_seed=args.seed,
         seeds=args.seeds,
         presets=args.presets,
+        runner=run_training,
         echo=print,
     )
     return EXIT_OK

@@ -56,6 +56,8 @@ class TrainConfig:
     """Learning rates decay linearly to this fraction of their start; 1 means none."""
     ema_decay: float = 0.0
     """Decay of the moving average of generator weights used for evaluation; 0: off."""
+    standardize_noise: bool = False
+    """Standardize the generator's input with the noise's exact mean and std."""
     standardize_real: bool = False
     """Standardize the discriminator's input with moments of a real sample."""
     r1_weight: float = 0.0
@@ -103,10 +105,11 @@ class TrainConfig:
             check_widths(self.discriminator_widths, "discriminator_widths"),
         )
         check_activation(self.activation)
-        if not isinstance(self.standardize_real, bool):
-            raise ValueError(
-                f"standardize_real must be true or false, got {self.standardize_real!r}"
-            )
+        for name in ("standardize_noise", "standardize_real"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(
+                    f"{name} must be true or false, got {getattr(self, name)!r}"
+                )
         for name in ("g_learning_rate", "d_learning_rate"):
             _check_range(name, getattr(self, name), 0.0, math.inf, "> 0", open_low=True)
         for name in ("beta_1", "beta_2"):
@@ -212,14 +215,22 @@ def _check_int(name: str, value: Any, low: int) -> None:
 # two hidden layers of 64 units, batch 32, 20 epochs of 5000 steps, no averaging.
 CLASSIC = TrainConfig(preset="classic")
 
-# The lab's default. Each change from the classic setting is measured in the README
-# ("A GAN that truly learns"); in short, the moving average of generator weights
-# removes the epoch-to-epoch swing of the mean, and the learning-rate decay lets the
-# per-dimension variances settle instead of orbiting the equilibrium.
+# The lab's default, measured lever by lever in the README ("A GAN that truly
+# learns"). Standardizing the discriminator's input with moments of a real sample
+# puts its ReLU kinks where the data is, so it can see variances and correlations;
+# standardizing the noise with its exact moments is an affine change the first layer
+# could make itself, and only fixes the conditioning for uniform [0, 1) noise; the
+# two-time-scale rule (a discriminator learning 8x faster) keeps the discriminator
+# ahead; the linear learning-rate decay to 1% lets both settle instead of orbiting the
+# equilibrium; and the moving average of generator weights removes the remaining
+# jitter of the per-dimension means. The exercise (sizes, batch, budget) is unchanged.
 LAB = TrainConfig(
     preset="lab",
-    ema_decay=0.999,
-    lr_final_fraction=0.05,
+    standardize_real=True,
+    standardize_noise=True,
+    d_learning_rate=8e-4,
+    lr_final_fraction=0.01,
+    ema_decay=0.9995,
 )
 
 PRESETS: dict[str, TrainConfig] = {"lab": LAB, "classic": CLASSIC}

@@ -53,18 +53,22 @@ def target_parameters(
 
 
 def train_configs(
-    preset_name: str = "lab", seed: int = 0, **budget: Any
+    preset_name: str = "lab",
+    seed: int = 0,
+    noises: tuple[str, ...] = NOISE_NAMES,
+    **budget: Any,
 ) -> st.SearchStrategy[TrainConfig]:
     """Configs of the named preset on drawn targets.
 
     Args:
         preset_name: The preset the drawn targets are trained with.
         seed: Seed of every drawn config.
+        noises: Noise names to choose from.
         **budget: Fields to override, such as ``epochs`` and ``steps_per_epoch``.
 
     Returns:
         A strategy of validated ``TrainConfig`` objects.
     """
-    return target_parameters().map(
+    return target_parameters(noises=noises).map(
         lambda params: preset(preset_name, seed=seed, **params, **budget)
     )

@@ -55,7 +55,7 @@ def exercise_config(
 def judge_run(run_dir: Path, false_fail_rate: float = STUDY_FALSE_FAIL_RATE) -> Any:
     """Run the battery on a finished run and write its ``verdict.json``."""
     from gan_lab.battery import run_battery
-    from gan_lab.training import load_result
+    from gan_lab.results import load_result
 
     result = load_result(run_dir)
     verdict = run_battery(

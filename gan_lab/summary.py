@@ -25,6 +25,7 @@ from scipy import stats
 from gan_lab import rundir
 from gan_lab.battery import CHECK_NAMES, DEFAULT_FALSE_FAIL_RATE, run_battery
 from gan_lab.config import TrainConfig
+from gan_lab.results import load_result
 
 logger = logging.getLogger(__name__)
 
@@ -137,18 +138,10 @@ def load_run(
         ValueError: If ``path`` is not a finished run directory.
     """
     path = Path(path)
-    required = (rundir.CONFIG, rundir.HISTORY, rundir.SAMPLES, rundir.DISCRIMINATOR)
-    missing = [file for file in required if not (path / file).is_file()]
-    if missing:
-        raise ValueError(
-            f"run directory {str(path)!r} is not a finished run: missing "
-            f"{', '.join(missing)}"
-        )
-    config = TrainConfig.from_dict(rundir.read_json(path / rundir.CONFIG))
-    outputs = rundir.read_arrays(path / rundir.DISCRIMINATOR)
-    samples = np.load(path / rundir.SAMPLES)
-    real = np.asarray(outputs["real"], dtype=np.float64).ravel()
-    fake = np.asarray(outputs["fake"], dtype=np.float64).ravel()
+    result = load_result(path)
+    config, samples = result.config, result.samples
+    real = np.asarray(result.discriminator_real, dtype=np.float64).ravel()
+    fake = np.asarray(result.discriminator_fake, dtype=np.float64).ravel()
     if (path / rundir.VERDICT).is_file():
         verdict = rundir.read_json(path / rundir.VERDICT)
     else:
@@ -167,7 +160,7 @@ def load_run(
         name=name or path.name,
         path=path,
         config=config,
-        history=rundir.read_history(path / rundir.HISTORY),
+        history=result.history,
         samples=samples,
         discriminator_real=real,
         discriminator_fake=fake,

@@ -17,9 +17,7 @@ import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -31,6 +29,7 @@ import tensorflow as tf
 from gan_lab import rundir
 from gan_lab.config import TrainConfig
 from gan_lab.models import build_discriminator, build_generator
+from gan_lab.results import TrainResult
 
 logger = logging.getLogger(__name__)
 
@@ -50,33 +49,6 @@ class TrainingDivergedError(RuntimeError):
         self.history = history
 
 
-@dataclass
-class TrainResult:
-    """What a finished run produced.
-
-    Attributes:
-        config: The configuration that was trained.
-        history: One row per evaluation; the first row is the state before training.
-        samples: Generated samples after training, shape ``(final_samples, dim)``.
-        discriminator_real: Discriminator sigmoid outputs on fresh real samples.
-        discriminator_fake: Discriminator sigmoid outputs on ``samples``.
-        out: The run directory, or None for a run kept in memory.
-    """
-
-    config: TrainConfig
-    history: pd.DataFrame
-    samples: np.ndarray
-    discriminator_real: np.ndarray
-    discriminator_fake: np.ndarray
-    out: Path | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def training_seconds(self) -> float:
-        """Seconds spent training and evaluating, summed over all epochs."""
-        return float(self.history["seconds"].iloc[-1])
-
-
 class GAN:
     """A generator, a discriminator, their optimizers and the compiled training loop.
 
@@ -88,8 +60,10 @@ class GAN:
         self.config = config
         keras.utils.set_random_seed(config.seed)
         widths = config.generator_widths
+        noise = config.noise_distribution
+        noise_scaling = (noise.mean, noise.std) if config.standardize_noise else None
         self.generator = build_generator(
-            config.noise_dim, config.dim, widths, config.activation
+            config.noise_dim, config.dim, widths, config.activation, noise_scaling
         )
         input_scaling = None
         if config.standardize_real:
@@ -106,7 +80,7 @@ class GAN:
         self.ema_generator = None
         if config.ema_decay > 0:
             self.ema_generator = build_generator(
-                config.noise_dim, config.dim, widths, config.activation
+                config.noise_dim, config.dim, widths, config.activation, noise_scaling
             )
             self.ema_generator.set_weights(self.generator.get_weights())
 
@@ -363,40 +337,6 @@ def train(
             rundir.write_arrays(out / rundir.STATE, gan.state() | {"epoch": epoch})
 
     return _finish(gan, pd.DataFrame(rows), out)
-
-
-def load_result(out: str | os.PathLike) -> TrainResult:
-    """Load a finished run directory written by ``train``.
-
-    Raises:
-        ValueError: If ``out`` is not a finished run directory.
-    """
-    out = Path(out)
-    missing = [
-        name
-        for name in (
-            rundir.CONFIG,
-            rundir.HISTORY,
-            rundir.SAMPLES,
-            rundir.DISCRIMINATOR,
-        )
-        if not (out / name).is_file()
-    ]
-    if missing:
-        raise ValueError(
-            f"run directory {str(out)!r} is not a finished run: missing "
-            f"{', '.join(missing)} (train it, or resume it with --resume)"
-        )
-    config = TrainConfig.from_dict(rundir.read_json(out / rundir.CONFIG))
-    outputs = rundir.read_arrays(out / rundir.DISCRIMINATOR)
-    return TrainResult(
-        config=config,
-        history=rundir.read_history(out / rundir.HISTORY),
-        samples=np.load(out / rundir.SAMPLES),
-        discriminator_real=outputs["real"],
-        discriminator_fake=outputs["fake"],
-        out=out,
-    )
 
 
 def _prepare_run_directory(

@@ -7,12 +7,11 @@ battery is its own test, so a report says exactly what holds and what does not.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from scipy import stats
 
 from gan_lab.battery import run_battery
-from gan_lab.config import preset
 from gan_lab.strategies import train_configs
 from gan_lab.study import STUDY_FALSE_FAIL_RATE, exercise_config
 from gan_lab.training import train
@@ -70,3 +69,46 @@ def test_exercise_passes_check(exercise_verdicts, exercise, check):
     verdict, seed = exercise_verdicts[exercise]
     result = verdict.result(check)
     assert result.passed, result.message(seed) + "\n" + verdict.table()
+
+
+# Runs per exercise for the reliability estimate; 5 is the least the study reports.
+RELIABILITY_SEEDS = 5
+
+
+@pytest.mark.parametrize("exercise", ["exercise1", "exercise2"])
+def test_success_rate_over_seeds_is_reported_with_a_binomial_interval(exercise):
+    """Success over 5 seeds, with its Clopper-Pearson interval, for each exercise."""
+    passed = []
+    for seed in range(RELIABILITY_SEEDS):
+        result = train(exercise_config(exercise, "lab", seed, 20, 5000))
+        passed.append(_judge(result, seed).passed)
+    successes = sum(passed)
+    interval = stats.binomtest(successes, RELIABILITY_SEEDS).proportion_ci(0.95)
+    print(
+        f"{exercise}: {successes}/{RELIABILITY_SEEDS} seeds passed, 95% CI "
+        f"[{interval.low:.2f}, {interval.high:.2f}]"
+    )
+    assert successes >= EXPECTED_SUCCESSES[exercise], (exercise, passed)
+
+
+# Hypothesis draws this many targets; each trains for HYPOTHESIS_BUDGET.
+HYPOTHESIS_EXAMPLES = 5
+HYPOTHESIS_BUDGET = {"epochs": 20, "steps_per_epoch": 5000}
+
+
+@settings(
+    max_examples=HYPOTHESIS_EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+@given(config=train_configs(noises=HYPOTHESIS_NOISES, **HYPOTHESIS_BUDGET))
+def test_drawn_targets_are_learned(config):
+    """Any drawn target in the supported ranges is learned by the lab's default."""
+    result = train(config)
+    verdict = _judge(result, config.seed)
+    assert verdict.passed, (
+        f"target dim={config.dim} mean={config.mean} std={config.std} "
+        f"noise={config.noise} seed={config.seed}\n{verdict.table()}"
+    )

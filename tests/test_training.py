@@ -13,7 +13,8 @@ import pytest
 
 from gan_lab import rundir
 from gan_lab.config import TrainConfig, preset
-from gan_lab.training import TrainingDivergedError, load_result, train
+from gan_lab.results import load_result
+from gan_lab.training import TrainingDivergedError, train
 
 pytestmark = pytest.mark.smoke
 
