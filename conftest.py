@@ -50,16 +50,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def resolve_seed(config: pytest.Config) -> int:
+    """--gan-seed if given; a fresh random seed with --vary-seed; else 0."""
+    seed = config.getoption("--gan-seed")
+    if seed is not None:
+        return seed
+    if config.getoption("--vary-seed"):
+        return random.SystemRandom().randrange(2**31)
+    return 0
+
+
 @pytest.fixture
 def gan_seed(request: pytest.FixtureRequest) -> int:
-    """The seed of a seeded test: --gan-seed, a fresh one with --vary-seed, else 0."""
-    seed = request.config.getoption("--gan-seed")
-    if seed is None:
-        seed = (
-            random.SystemRandom().randrange(2**31)
-            if request.config.getoption("--vary-seed")
-            else 0
-        )
+    """The seed of a seeded test; printed with the failure when the test fails."""
+    seed = resolve_seed(request.config)
     request.node.user_properties.append(("gan_seed", seed))
     return seed
 

@@ -194,6 +194,7 @@ VARIANTS = {
             "ema_decay": 0.999,
         },
     ),
+    "ttur16_decay01_ema9995": ("lab", {}),
     "lab": ("lab", {}),
 }
 

@@ -220,7 +220,7 @@ CLASSIC = TrainConfig(preset="classic")
 # puts its ReLU kinks where the data is, so it can see variances and correlations;
 # standardizing the noise with its exact moments is an affine change the first layer
 # could make itself, and only fixes the conditioning for uniform [0, 1) noise; the
-# two-time-scale rule (a discriminator learning 8x faster) keeps the discriminator
+# two-time-scale rule (a discriminator learning 16x faster) keeps the discriminator
 # ahead; the linear learning-rate decay to 1% lets both settle instead of orbiting the
 # equilibrium; and the moving average of generator weights removes the remaining
 # jitter of the per-dimension means. The exercise (sizes, batch, budget) is unchanged.
@@ -228,7 +228,7 @@ LAB = TrainConfig(
     preset="lab",
     standardize_real=True,
     standardize_noise=True,
-    d_learning_rate=8e-4,
+    d_learning_rate=1.6e-3,
     lr_final_fraction=0.01,
     ema_decay=0.9995,
 )

@@ -152,6 +152,24 @@ def _train_or_reuse(
     _run_isolated(runner, config, run_dir, False)
 
 
+def train_isolated(config: TrainConfig, run_dir: Path) -> Any:
+    """Train ``config`` into ``run_dir`` in a fresh process and load the result.
+
+    Use it to train many runs from one process: each run's memory is returned to the
+    system when its process ends (see ``_run_isolated``).
+
+    Returns:
+        The finished run, as ``gan_lab.results.load_result`` gives it.
+
+    Raises:
+        ValueError: If the run failed.
+    """
+    from gan_lab.results import load_result
+
+    _run_isolated(_train_quietly, config, Path(run_dir), False)
+    return load_result(run_dir)
+
+
 def _train_quietly(config: TrainConfig, run_dir: Path, resume: bool) -> None:
     """The default runner: train without printing."""
     from gan_lab.training import train

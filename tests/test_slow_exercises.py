@@ -1,8 +1,10 @@
 """Slow tier: the study's exercises at full budget, judged by the whole battery.
 
-Run with ``pytest -m slow``. Each exercise trains once per module at the default
-setting (20 epochs of 5000 steps) with the lab's default preset; every check of the
-battery is its own test, so a report says exactly what holds and what does not.
+Run with ``pytest -m slow``. Every training runs in a fresh process
+(``train_isolated``), so the test process stays small however many runs it makes.
+Each exercise is trained once per session at the default setting (20 epochs of 5000
+steps) with the lab's default preset, and every check of the battery is its own
+test, so the outcome says exactly what holds and what does not.
 """
 
 from __future__ import annotations
@@ -11,53 +13,76 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from scipy import stats
 
-from gan_lab.battery import run_battery
+from conftest import resolve_seed
+from gan_lab.battery import battery_checks, run_battery
 from gan_lab.strategies import train_configs
-from gan_lab.study import STUDY_FALSE_FAIL_RATE, exercise_config
-from gan_lab.training import train
+from gan_lab.study import STUDY_FALSE_FAIL_RATE, exercise_config, train_isolated
 
 pytestmark = pytest.mark.slow
 
-EXERCISE_CHECKS = (
-    "mean",
-    "std",
-    "marginal_ks",
-    "projection_ks",
-    "correlation",
-    "tails",
-    "c2st",
-    "discriminator_accuracy",
+EXERCISES = ("exercise1", "exercise2")
+ALL_CHECKS = battery_checks(20, with_discriminator=True)
+
+# What does not hold at the default budget, each a strict xfail with its reason, so
+# the day it starts to hold the suite says so.
+BOUNDED_NOISE_TAILS = (
+    "A ReLU generator maps bounded uniform noise onto a bounded set, so its samples "
+    "have no mass far beyond the data it saw and the count beyond +-3 sd is far from "
+    "the normal's 0.27%; 20 epochs of 5000 steps do not change that."
 )
+BOUNDED_NOISE_DISCRIMINATOR = (
+    "The trained discriminator still tells generated from real samples with accuracy "
+    "above 0.6 when the noise is uniform: it has found the edges of the generator's "
+    "bounded support, which the other checks see only in the tails."
+)
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    ("exercise2", "tails"): BOUNDED_NOISE_TAILS,
+    ("exercise2", "discriminator_accuracy"): BOUNDED_NOISE_DISCRIMINATOR,
+}
 
-# What does not hold at the default budget, with the reason; every entry is a strict
-# xfail, so the day it starts to hold the suite says so.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {}
+# Runs per exercise for the reliability estimate; 5 is the least the study reports.
+RELIABILITY_SEEDS = 5
+# The least number of those seeds that must pass every check expected to hold. The
+# study measured 4 of 5 for Exercise 1 and 5 of 5 (outside the known failures) for
+# Exercise 2; one seed of slack keeps this a statement about the method rather than
+# about one machine's floating-point rounding.
+EXPECTED_SUCCESSES = {"exercise1": 3, "exercise2": 4}
 
 
-def _judge(result, seed: int):
+def judge(result, checks=None):
+    """The study's battery on a finished run."""
     return run_battery(
         result.samples,
         result.config.target,
         false_fail_rate=STUDY_FALSE_FAIL_RATE,
-        seed=seed,
+        seed=result.config.seed,
         discriminator_outputs=(result.discriminator_real, result.discriminator_fake),
+        checks=checks,
     )
 
 
+def checks_expected_to_hold(exercise: str) -> tuple[str, ...]:
+    """Every battery check that is not a known failure of the exercise."""
+    return tuple(c for c in ALL_CHECKS if (exercise, c) not in KNOWN_FAILURES)
+
+
 @pytest.fixture(scope="module")
-def exercise_verdicts(request):
+def exercise_verdicts(request, tmp_path_factory):
     """Train each exercise once with the lab preset and judge it."""
-    seed = request.config.getoption("--gan-seed") or 0
+    seed = resolve_seed(request.config)
     verdicts = {}
-    for exercise in ("exercise1", "exercise2"):
-        result = train(exercise_config(exercise, "lab", seed, 20, 5000))
-        verdicts[exercise] = (_judge(result, seed), seed)
+    for exercise in EXERCISES:
+        run_dir = tmp_path_factory.mktemp("slow") / exercise
+        result = train_isolated(
+            exercise_config(exercise, "lab", seed, 20, 5000), run_dir
+        )
+        verdicts[exercise] = (judge(result), seed)
     return verdicts
 
 
 def _cases():
-    for exercise in ("exercise1", "exercise2"):
-        for check in EXERCISE_CHECKS:
+    for exercise in EXERCISES:
+        for check in ALL_CHECKS:
             reason = KNOWN_FAILURES.get((exercise, check))
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             yield pytest.param(exercise, check, marks=marks, id=f"{exercise}-{check}")
@@ -71,27 +96,26 @@ def test_exercise_passes_check(exercise_verdicts, exercise, check):
     assert result.passed, result.message(seed) + "\n" + verdict.table()
 
 
-# Runs per exercise for the reliability estimate; 5 is the least the study reports.
-RELIABILITY_SEEDS = 5
-
-
-@pytest.mark.parametrize("exercise", ["exercise1", "exercise2"])
-def test_success_rate_over_seeds_is_reported_with_a_binomial_interval(exercise):
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_success_rate_over_seeds(exercise, tmp_path):
     """Success over 5 seeds, with its Clopper-Pearson interval, for each exercise."""
+    expected = checks_expected_to_hold(exercise)
     passed = []
     for seed in range(RELIABILITY_SEEDS):
-        result = train(exercise_config(exercise, "lab", seed, 20, 5000))
-        passed.append(_judge(result, seed).passed)
+        config = exercise_config(exercise, "lab", seed, 20, 5000)
+        result = train_isolated(config, tmp_path / f"seed{seed}")
+        passed.append(judge(result, checks=expected).passed)
     successes = sum(passed)
     interval = stats.binomtest(successes, RELIABILITY_SEEDS).proportion_ci(0.95)
-    print(
-        f"{exercise}: {successes}/{RELIABILITY_SEEDS} seeds passed, 95% CI "
-        f"[{interval.low:.2f}, {interval.high:.2f}]"
+    summary = (
+        f"{exercise}: {successes}/{RELIABILITY_SEEDS} seeds passed {list(expected)}, "
+        f"95% CI [{interval.low:.2f}, {interval.high:.2f}], per seed {passed}"
     )
-    assert successes >= EXPECTED_SUCCESSES[exercise], (exercise, passed)
+    print(summary)
+    assert successes >= EXPECTED_SUCCESSES[exercise], summary
 
 
-# Hypothesis draws this many targets; each trains for HYPOTHESIS_BUDGET.
+# Drawn targets: each trains at the exercise budget in its own process.
 HYPOTHESIS_EXAMPLES = 5
 HYPOTHESIS_BUDGET = {"epochs": 20, "steps_per_epoch": 5000}
 
@@ -103,11 +127,14 @@ HYPOTHESIS_BUDGET = {"epochs": 20, "steps_per_epoch": 5000}
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-@given(config=train_configs(noises=HYPOTHESIS_NOISES, **HYPOTHESIS_BUDGET))
-def test_drawn_targets_are_learned(config):
-    """Any drawn target in the supported ranges is learned by the lab's default."""
-    result = train(config)
-    verdict = _judge(result, config.seed)
+@given(config=train_configs(**HYPOTHESIS_BUDGET))
+def test_drawn_targets_are_learned(config, tmp_path_factory):
+    """A drawn target passes every check that holds for its noise (see above)."""
+    exercise = "exercise1" if config.noise == "normal" else "exercise2"
+    wanted = set(checks_expected_to_hold(exercise))
+    checks = tuple(c for c in battery_checks(config.dim, True) if c in wanted)
+    result = train_isolated(config, tmp_path_factory.mktemp("drawn") / "run")
+    verdict = judge(result, checks=checks)
     assert verdict.passed, (
         f"target dim={config.dim} mean={config.mean} std={config.std} "
         f"noise={config.noise} seed={config.seed}\n{verdict.table()}"
