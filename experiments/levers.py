@@ -229,6 +229,38 @@ def score(result) -> dict:
     }
 
 
+def table(path: str) -> str:
+    """The scores of every run recorded in ``path`` as a Markdown table."""
+    lines = [
+        "| variant | noise | seed | worst mean error (sd) | std ratio range "
+        "| KS rejects of 20 | largest correlation | tail mass ratio | battery |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    with open(path) as file:
+        runs = [json.loads(line) for line in file]
+    for run in runs:
+        failed = run.get("battery_failed")
+        battery = (
+            "not run"
+            if failed is None
+            else ("pass" if not failed else "fail: " + ", ".join(failed))
+        )
+        if "worst_mean_sigma" not in run:
+            lines.append(
+                f"| {run['variant']} | {run['noise']} | {run['seed']} | | | | | | "
+                f"{battery} |"
+            )
+            continue
+        lines.append(
+            f"| {run['variant']} | {run['noise']} | {run['seed']} "
+            f"| {run['worst_mean_sigma']:.3f} "
+            f"| {run['std_ratio_min']:.3f} to {run['std_ratio_max']:.3f} "
+            f"| {run['ks_rejected']} | {run['max_abs_corr']:.3f} "
+            f"| {run['tail_ratio']:.2f} | {battery} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Run every variant for every seed and append the scores as JSON lines."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -238,7 +270,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--steps-per-epoch", type=int, default=5000)
     parser.add_argument("--output", default="experiments/levers.jsonl")
+    parser.add_argument("--table", action="store_true", help="print the table only")
     args = parser.parse_args()
+    if args.table:
+        print(table(args.output))
+        return
     for seed in args.seeds:
         for name in args.variants:
             base, changes = VARIANTS[name]

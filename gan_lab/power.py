@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, optimize, stats
 
-from gan_lab import assertions, battery
+from gan_lab import assertions, battery, check_core, equilibrium, tail_checks
 
 # Far beyond any sample size a user would draw; a search that reaches it gives up.
 LARGEST_SAMPLE_SIZE = 10**9
@@ -129,7 +129,7 @@ def _c2st_rejection(accuracy: float, n: int, level: float, tolerance: float) -> 
 @functools.lru_cache(maxsize=16)
 def _tail_rejection_counts(total: int, level: float) -> np.ndarray:
     """Tail counts among ``total`` values that the exact binomial test rejects."""
-    p_values = assertions.binomial_two_sided_p(np.arange(total + 1), total)
+    p_values = tail_checks.binomial_two_sided_p(np.arange(total + 1), total)
     return np.flatnonzero(p_values <= level)
 
 
@@ -177,7 +177,7 @@ QUANTITIES = {
     ),
     "discriminator_accuracy": _Quantity(
         center=0.5,
-        tolerance=assertions.ACCURACY_TOLERANCE,
+        tolerance=equilibrium.ACCURACY_TOLERANCE,
         lowest=0.0,
         highest=1.0,
         minimum_n=2,
@@ -195,7 +195,7 @@ QUANTITIES = {
         one_sided=True,
     ),
     "tail_mass": _Quantity(
-        center=assertions.tail_probability(),
+        center=tail_checks.tail_probability(),
         tolerance=0.0,
         lowest=0.0,
         highest=1.0,
@@ -221,7 +221,7 @@ def battery_check_rate(
     Returns:
         ``false_fail_rate`` divided by the number of checks the battery runs.
     """
-    rate = assertions.check_false_fail_rate(false_fail_rate)
+    rate = check_core.check_false_fail_rate(false_fail_rate)
     return rate / len(battery.battery_checks(dim, with_discriminator))
 
 
@@ -290,7 +290,7 @@ def detectable_discrepancy(
         ValueError: On an unknown quantity or an out-of-range argument.
     """
     spec, level, tolerance = _resolve(quantity, n, dim, false_fail_rate, tolerance)
-    power = assertions.check_false_fail_rate(power, "power")
+    power = check_core.check_false_fail_rate(power, "power")
     sides = (1.0,) if spec.one_sided else (1.0, -1.0)
     distances = []
     for side in sides:
@@ -343,7 +343,7 @@ def required_sample_size(
             within the tolerance, or one no n up to ``LARGEST_SAMPLE_SIZE`` detects.
     """
     spec, _, tolerance = _resolve(quantity, None, dim, false_fail_rate, tolerance)
-    power = assertions.check_false_fail_rate(power, "power")
+    power = check_core.check_false_fail_rate(power, "power")
     if not discrepancy > tolerance:
         raise ValueError(
             f"discrepancy must exceed the tolerance {tolerance:g} to be detectable, "
@@ -399,7 +399,7 @@ def _resolve(
             f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}"
         )
     spec = QUANTITIES[quantity]
-    rate = assertions.check_false_fail_rate(false_fail_rate)
+    rate = check_core.check_false_fail_rate(false_fail_rate)
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
         raise ValueError(f"dim must be an integer >= 1, got {dim!r}")
     if n is not None and (
@@ -416,5 +416,5 @@ def _resolve(
         raise ValueError(f"{quantity} tests equality and takes no tolerance")
     else:
         below = None if quantity == "mean" else (0.5 if "accuracy" in quantity else 1)
-        tolerance = assertions.check_tolerance(tolerance, "tolerance", below=below)
+        tolerance = check_core.check_tolerance(tolerance, "tolerance", below=below)
     return spec, rate / spec.tests(dim), tolerance

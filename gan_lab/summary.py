@@ -94,16 +94,16 @@ class Run:
         Returns:
             ``worst_mean_error_sd`` (largest per-dimension ``|mean - true mean|`` in
             true sds), ``std_ratio_min`` and ``std_ratio_max`` (per-dimension sample
-            std over true std), ``discriminator_accuracy`` (a sigmoid above 0.5 on
-            real and at most 0.5 on generated counts as correct, as in the battery)
+            std over true std), ``discriminator_accuracy`` (a sigmoid >= 0.5 on real
+            and < 0.5 on generated counts as correct, as in the battery)
             and ``training_seconds``.
         """
         target = self.config.target
         samples = np.asarray(self.samples, dtype=np.float64)
         mean_error = np.abs(samples.mean(axis=0) - target.mean) / target.std
         ratio = samples.std(axis=0, ddof=1) / target.std
-        correct = np.sum(self.discriminator_real > 0.5) + np.sum(
-            self.discriminator_fake <= 0.5
+        correct = np.sum(self.discriminator_real >= 0.5) + np.sum(
+            self.discriminator_fake < 0.5
         )
         total = self.discriminator_real.size + self.discriminator_fake.size
         return {

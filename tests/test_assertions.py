@@ -1,4 +1,4 @@
-"""Unit tests of the individual statistical checks in gan_lab.assertions."""
+"""Unit tests of the individual statistical checks and their shared core."""
 
 from __future__ import annotations
 
@@ -10,8 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from gan_lab import assertions, battery, controls
-from gan_lab.assertions import CheckFailedError
+from gan_lab import (
+    assertions,
+    check_core,
+    controls,
+    equilibrium,
+    ks_checks,
+    tail_checks,
+)
+from gan_lab.check_core import CheckFailedError
 from gan_lab.distributions import Normal
 
 N = 5000
@@ -24,10 +31,10 @@ SAMPLE_CHECKS = {
     "mean": assertions.assert_mean_equivalent_by_ci,
     "std": assertions.assert_std_ratio_equivalent_by_chi2_ci,
     "correlation": assertions.assert_correlations_equivalent_by_fisher_ci,
-    "marginal_ks": assertions.assert_marginals_equal_by_ks_holm,
-    "projection_ks": assertions.assert_projections_equal_by_ks,
-    "tails": assertions.assert_tail_mass_equal_by_binomial,
-    "c2st": battery.assert_indistinguishable_by_c2st,
+    "marginal_ks": ks_checks.assert_marginals_equal_by_ks_holm,
+    "projection_ks": ks_checks.assert_projections_equal_by_ks,
+    "tails": tail_checks.assert_tail_mass_equal_by_binomial,
+    "c2st": equilibrium.assert_indistinguishable_by_c2st,
 }
 
 
@@ -90,7 +97,7 @@ def test_correlated_pair_fails_and_is_named(target):
 def test_ks_statistics_equal_scipy_kstest(target):
     """The vectorized KS statistic equals scipy.stats.kstest on the exact CDF."""
     samples = controls.student_t(target, 300, seed=6).astype(np.float64)
-    ours = assertions.ks_statistics(assertions.standardize(samples, target))
+    ours = ks_checks.ks_statistics(check_core.standardize(samples, target))
     for i in range(target.dim):
         theirs = stats.kstest(samples[:, i], target.marginal(i).cdf).statistic
         assert ours[i] == pytest.approx(theirs, abs=1e-12)
@@ -100,7 +107,7 @@ def test_holm_names_the_shifted_dimensions(target):
     """The marginal KS check rejects exactly the shifted dimensions."""
     samples = controls.shifted_mean(target, N, seed=7, shift=0.4, dimensions=[2, 7])
     with pytest.raises(CheckFailedError, match=r"rejects dimensions \[2, 7\]"):
-        assertions.assert_marginals_equal_by_ks_holm(samples, target)
+        ks_checks.assert_marginals_equal_by_ks_holm(samples, target)
 
 
 def test_projection_check_sees_dependence_that_marginals_and_correlations_miss():
@@ -109,10 +116,10 @@ def test_projection_check_sees_dependence_that_marginals_and_correlations_miss()
     rng = np.random.default_rng(8)
     shared = rng.standard_normal((N, 1))
     samples = shared * rng.choice([-1.0, 1.0], size=(N, 5))
-    assertions.assert_marginals_equal_by_ks_holm(samples, target)
+    ks_checks.assert_marginals_equal_by_ks_holm(samples, target)
     assertions.assert_correlations_equivalent_by_fisher_ci(samples, target)
     with pytest.raises(CheckFailedError):
-        assertions.assert_projections_equal_by_ks(samples, target)
+        ks_checks.assert_projections_equal_by_ks(samples, target)
 
 
 @pytest.mark.parametrize(
@@ -127,7 +134,7 @@ def test_tail_check_fails_light_and_heavy_tails(control, shape, target):
     """Both missing and excess mass beyond 3 sd fail, with the direction named."""
     samples = controls.NEGATIVE_CONTROLS[control](target, N, seed=9)
     with pytest.raises(CheckFailedError, match=shape):
-        assertions.assert_tail_mass_equal_by_binomial(samples, target)
+        tail_checks.assert_tail_mass_equal_by_binomial(samples, target)
 
 
 @pytest.mark.parametrize(
@@ -135,8 +142,8 @@ def test_tail_check_fails_light_and_heavy_tails(control, shape, target):
 )
 def test_binomial_p_value_equals_scipy_binomtest(count, total):
     """The cached two-sided p-value equals scipy.stats.binomtest's."""
-    expected = stats.binomtest(count, total, assertions.tail_probability()).pvalue
-    assert assertions.binomial_two_sided_p(count, total) == pytest.approx(
+    expected = stats.binomtest(count, total, tail_checks.tail_probability()).pvalue
+    assert tail_checks.binomial_two_sided_p(count, total) == pytest.approx(
         expected, rel=1e-9, abs=1e-300
     )
 
@@ -226,10 +233,10 @@ def test_tail_minimum_lets_a_tailless_sample_fail_exactly_there():
     """At the tail check's minimum n, a sample with no tail values can fail."""
     target = Normal(dim=1)
     with pytest.raises(ValueError, match=r"n >= (\d+)") as error:
-        assertions.assert_tail_mass_equal_by_binomial(np.zeros((10, 1)), target)
+        tail_checks.assert_tail_mass_equal_by_binomial(np.zeros((10, 1)), target)
     minimum = int(error.value.args[0].rsplit(">= ", 1)[1])
     with pytest.raises(CheckFailedError):
-        assertions.assert_tail_mass_equal_by_binomial(np.zeros((minimum, 1)), target)
+        tail_checks.assert_tail_mass_equal_by_binomial(np.zeros((minimum, 1)), target)
 
 
 def test_target_must_be_a_normal():
@@ -251,9 +258,9 @@ def test_bad_projection_count_and_seed_are_value_errors(target):
     """The projection check validates its count and its seed."""
     samples = target.sample(100, seed=0)
     with pytest.raises(ValueError, match="projection_count"):
-        assertions.assert_projections_equal_by_ks(samples, target, projection_count=0)
+        ks_checks.assert_projections_equal_by_ks(samples, target, projection_count=0)
     with pytest.raises(ValueError, match="seed"):
-        assertions.assert_projections_equal_by_ks(samples, target, seed=-1)
+        ks_checks.assert_projections_equal_by_ks(samples, target, seed=-1)
 
 
 @settings(max_examples=25, deadline=None)
@@ -273,7 +280,7 @@ def test_results_do_not_depend_on_the_targets_location_and_scale(mean, std):
         assert first.passed == second.passed
 
 
-def outcome(check, samples, target) -> assertions.CheckResult:
+def outcome(check, samples, target) -> check_core.CheckResult:
     """The result of a check at rate 0.5, whether it passed or failed."""
     try:
         return check(samples, target, false_fail_rate=0.5)
@@ -287,6 +294,6 @@ def test_holm_on_ks_statistics_equals_holm_on_p_values():
     n, rate = 300, 0.05
     for _ in range(20):
         distance = rng.uniform(0.02, 0.12, size=8)
-        by_p_value = assertions._holm_rejections(stats.kstwo.sf(distance, n), rate)
-        by_statistic = assertions._holm_rejections_by_ks(distance, rate, n)
+        by_p_value = tail_checks._holm_rejections(stats.kstwo.sf(distance, n), rate)
+        by_statistic = ks_checks._holm_rejections_by_ks(distance, rate, n)
         assert by_statistic.tolist() == by_p_value.tolist()

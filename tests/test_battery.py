@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gan_lab import battery, controls, power
+from gan_lab import battery, controls, equilibrium, power, power_simulation
 from gan_lab.battery import run_battery
 from gan_lab.distributions import Normal
 
@@ -114,7 +114,18 @@ def test_inverted_discriminator_is_called_an_oscillating_game():
     """An accuracy far below 0.5 fails as a systematically wrong discriminator."""
     real, fake = np.full(1000, 0.2), np.full(1000, 0.8)
     with pytest.raises(AssertionError, match="oscillating game"):
-        battery.assert_discriminator_accuracy_near_half_by_clopper_pearson(real, fake)
+        equilibrium.assert_discriminator_accuracy_near_half_by_clopper_pearson(
+            real, fake
+        )
+
+
+def test_discriminator_output_of_exactly_half_is_read_as_real():
+    """An output of 0.5 counts as correct on a real sample and wrong on a fake one."""
+    half = np.full(1000, 0.5)
+    result = equilibrium.assert_discriminator_accuracy_near_half_by_clopper_pearson(
+        half, half
+    )
+    assert "Accuracy on real 1.0000, on fake 0.0000" in result.detail
 
 
 def test_discriminator_accuracy_band_controls_false_fails_at_its_edge():
@@ -126,7 +137,7 @@ def test_discriminator_accuracy_band_controls_false_fails_at_its_edge():
         real = np.where(rng.uniform(size=count) < 0.6, 0.9, 0.1)
         fake = np.where(rng.uniform(size=count) < 0.6, 0.1, 0.9)
         try:
-            battery.assert_discriminator_accuracy_near_half_by_clopper_pearson(
+            equilibrium.assert_discriminator_accuracy_near_half_by_clopper_pearson(
                 real, fake, false_fail_rate=rate
             )
         except AssertionError:
@@ -136,7 +147,7 @@ def test_discriminator_accuracy_band_controls_false_fails_at_its_edge():
 
 def test_discriminator_docstring_says_necessary_but_not_sufficient():
     """The docstring warns that accuracy near 0.5 does not prove convergence."""
-    check = battery.assert_discriminator_accuracy_near_half_by_clopper_pearson
+    check = equilibrium.assert_discriminator_accuracy_near_half_by_clopper_pearson
     assert "necessary but not sufficient" in " ".join(inspect.getdoc(check).split())
 
 
@@ -146,7 +157,7 @@ def test_discriminator_docstring_says_necessary_but_not_sufficient():
 def test_discriminator_outputs_outside_the_unit_interval_are_value_errors(outputs):
     """Logits or NaN instead of sigmoid outputs raise ValueError."""
     with pytest.raises(ValueError, match="sigmoid outputs in"):
-        battery.assert_discriminator_accuracy_near_half_by_clopper_pearson(*outputs)
+        equilibrium.assert_discriminator_accuracy_near_half_by_clopper_pearson(*outputs)
 
 
 @pytest.mark.parametrize("magnitude", [1e30, 1e300])
@@ -200,7 +211,7 @@ def test_battery_rate_outside_the_unit_interval_is_a_value_error(rate, target):
 def test_c2st_reference_is_not_the_samples_drawn_with_the_same_seed(target):
     """Reusing the battery seed for the samples does not couple them."""
     samples = target.sample(N, seed=16)
-    result = battery.assert_indistinguishable_by_c2st(samples, target, seed=16)
+    result = equilibrium.assert_indistinguishable_by_c2st(samples, target, seed=16)
     assert 0.45 < result.statistic < 0.55
 
 
@@ -210,7 +221,7 @@ def test_c2st_false_fail_rate_is_controlled_at_a_large_rate():
     failures = 0
     for seed in range(runs):
         try:
-            battery.assert_indistinguishable_by_c2st(
+            equilibrium.assert_indistinguishable_by_c2st(
                 target.sample(200, seed=10_000 + seed),
                 target,
                 false_fail_rate=rate,
@@ -244,7 +255,7 @@ def test_false_fail_rate_at_the_default_n(gan_seed):
     """Over 500 exact draws (dim 5) and 100 (dim 20) the battery fails within budget."""
     for dim, runs in ((5, 500), (20, 100)):
         target = Normal(dim=dim, mean=1.0, std=3.0)
-        estimate = controls.measure_power(
+        estimate = power_simulation.measure_power(
             "battery", controls.exact_target, target, N, runs, seed=gan_seed
         )
         limit = stats.binom.isf(MARGIN, runs, RATE)
@@ -259,7 +270,7 @@ def test_power_on_negative_controls_and_which_check_catches_them(
     control, target, gan_seed
 ):
     """At n = 5000 the battery, and the named checks, catch each control."""
-    table = controls.measure_power_by_check(
+    table = power_simulation.measure_power_by_check(
         control, target, N, POWER_REPLICATIONS, seed=gan_seed
     )
     needed = stats.binom.ppf(MARGIN, POWER_REPLICATIONS, DOCUMENTED_POWER[control])

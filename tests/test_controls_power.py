@@ -9,7 +9,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gan_lab import assertions, battery, controls, power
+from gan_lab import (
+    assertions,
+    battery,
+    controls,
+    equilibrium,
+    ks_checks,
+    power,
+    power_simulation,
+    tail_checks,
+)
 from gan_lab.distributions import Normal
 
 N = battery.DEFAULT_SAMPLE_SIZE
@@ -106,15 +115,15 @@ def test_measure_power_accepts_names_and_callables():
     """Checks and controls may be registry names or callables."""
     target = Normal(dim=3)
     strong = functools.partial(controls.shifted_mean, shift=0.6)
-    estimate = controls.measure_power("mean", strong, target, 1000, 5, seed=1)
+    estimate = power_simulation.measure_power("mean", strong, target, 1000, 5, seed=1)
     assert estimate.rejections == 5 and estimate.lower <= 1.0 <= estimate.upper
 
     def always_raises(samples, target):
         raise AssertionError("never satisfied")
 
-    estimate = controls.measure_power(always_raises, "uniform", target, 100, 3)
+    estimate = power_simulation.measure_power(always_raises, "uniform", target, 100, 3)
     assert estimate.power == 1.0 and estimate.check == "always_raises"
-    passing = controls.measure_power(
+    passing = power_simulation.measure_power(
         lambda samples, target: None, controls.exact_target, target, 100, 3
     )
     assert passing.rejections == 0 and passing.control == "exact_target"
@@ -130,13 +139,13 @@ def test_measure_power_accepts_names_and_callables():
 def test_measure_power_rejects_unknown_names(arguments, pattern):
     """Unknown check or control names raise ValueError listing the choices."""
     with pytest.raises(ValueError, match=pattern):
-        controls.measure_power(*arguments, Normal(dim=2), 100, 2)
+        power_simulation.measure_power(*arguments, Normal(dim=2), 100, 2)
 
 
 def test_measure_power_rejects_zero_replications():
     """At least one replication is needed."""
     with pytest.raises(ValueError, match="replications must be"):
-        controls.measure_power("battery", "uniform", Normal(dim=2), 100, 0)
+        power_simulation.measure_power("battery", "uniform", Normal(dim=2), 100, 0)
 
 
 @pytest.mark.parametrize("quantity", power.QUANTITIES)
@@ -279,7 +288,7 @@ def test_documented_marginal_ks_limit_holds_at_the_default_n():
     """A 0.095 sd shift (CDF off by 0.038) in one of 20 dims fails KS >= 95%."""
     target = Normal(dim=20)
     failures = count_failures(
-        lambda samples: assertions.assert_marginals_equal_by_ks_holm(
+        lambda samples: ks_checks.assert_marginals_equal_by_ks_holm(
             samples, target, false_fail_rate=SHARE
         ),
         lambda seed: controls.shifted_mean(target, N, seed, shift=0.095),
@@ -293,7 +302,7 @@ def test_documented_tail_limit_holds_at_the_default_n():
     # Scaling a normal by this factor puts mass 0.0037 beyond ±3.
     scale = 3 / stats.norm.isf(0.0037 / 2)
     failures = count_failures(
-        lambda samples: assertions.assert_tail_mass_equal_by_binomial(
+        lambda samples: tail_checks.assert_tail_mass_equal_by_binomial(
             samples, target, false_fail_rate=SHARE
         ),
         lambda seed: controls.scaled_std(target, N, seed, scale=scale, dimensions=None),
@@ -311,8 +320,10 @@ def test_documented_discriminator_limit_holds():
         return np.where(right[0], 0.9, 0.1), np.where(right[1], 0.1, 0.9)
 
     failures = count_failures(
-        lambda pair: battery.assert_discriminator_accuracy_near_half_by_clopper_pearson(
-            *pair, false_fail_rate=rate
+        lambda pair: (
+            equilibrium.assert_discriminator_accuracy_near_half_by_clopper_pearson(
+                *pair, false_fail_rate=rate
+            )
         ),
         outputs,
     )

@@ -14,7 +14,7 @@ import pytest
 
 from gan_lab import rundir
 from gan_lab.battery import battery_checks
-from gan_lab.config import TrainConfig, preset
+from gan_lab.config import LAB, TrainConfig, preset
 from gan_lab.document import Paragraph, table, to_html, to_markdown
 from gan_lab.report import build_report
 from gan_lab.summary import (
@@ -147,7 +147,7 @@ def test_report_gives_the_configuration_side_by_side(built):
     """The config table has one column per preset; differing fields are marked."""
     markdown = built["markdown"]
     assert "| field | classic | lab |" in markdown
-    assert "| **ema_decay** | 0 | 0.999 |" in markdown
+    assert f"| **ema_decay** | 0 | {LAB.ema_decay:g} |" in markdown
     assert "| `dim` | 20 | 20 |" in markdown
     assert "| seeds | 0, 1 | 0, 1 |" in markdown
 
