@@ -71,9 +71,10 @@ def main() -> None:
         started = time.perf_counter()
         result = train(config)
         wall = time.perf_counter() - started
+        evaluations = config.epochs + 1
         print(
-            f"Exercise 1 ({config.total_steps} steps, {config.epochs + 1} evaluations): "
-            f"{result.training_seconds:.1f} s training, {wall:.1f} s wall with start-up"
+            f"Exercise 1 ({config.total_steps} steps, {evaluations} evaluations): "
+            f"{result.training_seconds:.1f} s training, {wall:.1f} s with start-up"
         )
 
 
