@@ -355,7 +355,7 @@ def _study(args: argparse.Namespace) -> int:
     """``gan-lab study``: both exercises, every preset and seed, then the report."""
     from gan_lab.study import run_study
 
-    run_study(
+    path = run_study(
         out=Path(args.out),
         epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
@@ -365,6 +365,7 @@ def _study(args: argparse.Namespace) -> int:
         runner=run_training,
         echo=print,
     )
+    print(f"wrote {path} and {path.with_suffix('.html')}")
     return EXIT_OK
 
 
