@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from scipy import stats
 
 from conftest import resolve_seed
-from gan_lab.battery import battery_checks, run_battery
+from gan_lab.battery import DISTRIBUTION_CHECKS, battery_checks, run_battery
 from gan_lab.strategies import train_configs
 from gan_lab.study import STUDY_FALSE_FAIL_RATE, exercise_config, train_isolated
 
@@ -131,14 +131,6 @@ def test_success_rate_over_seeds(exercise, tmp_path):
 # Drawn targets: each trains at the exercise budget in its own process. "Learned"
 # means the distributional checks; the two classifier checks, which fail on some
 # seeds of the exercises themselves, are measured by the reliability test above.
-DISTRIBUTION_CHECKS = (
-    "mean",
-    "std",
-    "marginal_ks",
-    "projection_ks",
-    "correlation",
-    "tails",
-)
 HYPOTHESIS_EXAMPLES = 5
 HYPOTHESIS_BUDGET = {"epochs": 20, "steps_per_epoch": 5000}
 
