@@ -2,11 +2,20 @@
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from gan_lab import rundir
-from gan_lab.cli import EXIT_OK, EXIT_USAGE, build_parser, config_from_args, main
+from gan_lab.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    build_parser,
+    config_from_args,
+    main,
+)
+from gan_lab.distributions import Normal
 
 
 @pytest.mark.parametrize(
@@ -106,3 +115,87 @@ def test_train_prints_one_line_per_epoch_and_resumes(tmp_path, capsys):
     # Training again into the same directory without --resume is refused.
     assert main(args) == EXIT_USAGE
     assert "already holds a run" in capsys.readouterr().err
+
+
+@pytest.fixture
+def samples_file(tmp_path):
+    """Write samples as .npy and .csv; returns a function of (name, array)."""
+
+    def write(name, array):
+        path = tmp_path / name
+        if path.suffix == ".npy":
+            np.save(path, array)
+        else:
+            np.savetxt(path, array, delimiter=",", header="a,b,c", comments="")
+        return str(path)
+
+    return write
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".csv"])
+def test_check_exits_0_on_target_samples_and_1_on_wrong_ones(
+    samples_file, suffix, capsys
+):
+    """`gan-lab check` passes exact samples and fails shifted ones, with a table."""
+    target = Normal(3, -5.0, 2.0)
+    good = samples_file("good" + suffix, target.sample(5000, seed=1))
+    bad = samples_file("bad" + suffix, target.sample(5000, seed=2) + 1.0)
+    args = ["--dim", "3", "--mean", "-5", "--std", "2"]
+    assert main(["check", good, *args]) == EXIT_OK
+    assert "battery verdict: PASS" in capsys.readouterr().out
+    assert main(["check", bad, *args]) == EXIT_FAILED
+    out = capsys.readouterr().out
+    assert "battery verdict: FAIL" in out and "mean" in out
+
+
+@pytest.mark.parametrize(
+    ("array", "args", "message"),
+    [
+        (np.ones((100, 3)), ["--dim", "2"], "samples have 3 columns but --dim is 2"),
+        (np.full((5000, 2), np.nan), ["--dim", "2"], "finite"),
+        (np.ones((10, 2)), ["--dim", "2"], "too few"),
+        (np.ones((100, 2)), ["--dim", "2", "--false-fail-rate", "2"], "(0, 1)"),
+    ],
+)
+def test_check_rejects_bad_input_with_exit_2(
+    samples_file, array, args, message, capsys
+):
+    """Bad samples or options give one line on stderr and exit status 2."""
+    path = samples_file("x.npy", array)
+    assert main(["check", path, *args]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.smoke
+def test_study_and_report_at_a_tiny_budget(tmp_path, capfd):
+    """`study` trains both exercises and writes the report; `report` rebuilds it."""
+    out = tmp_path / "study"
+    args = [
+        "study",
+        "--epochs",
+        "1",
+        "--steps-per-epoch",
+        "50",
+        "--presets",
+        "lab",
+        "--out",
+        str(out),
+    ]
+    assert main(args) == EXIT_OK
+    printed = capfd.readouterr().out
+    assert "exercise1 took" in printed and "exercise2 took" in printed
+    markdown = (out / "report.md").read_text()
+    assert "Exercise 1: can a GAN learn" in markdown
+    assert "data:image/png;base64" in (out / "report.html").read_text()
+    runs = sorted((out / "runs").iterdir())
+    assert [run.name for run in runs] == ["exercise1-lab-seed0", "exercise2-lab-seed0"]
+
+    # Started again, the study reuses its finished runs instead of retraining.
+    assert main(args) == EXIT_OK
+    assert printed.count("training lab preset") == 2
+    assert "reusing the finished run" in capfd.readouterr().out
+
+    rebuilt = tmp_path / "rebuilt"
+    assert main(["report", *map(str, runs), "--out", str(rebuilt)]) == EXIT_OK
+    assert "Exercise 2: can a GAN learn" in (rebuilt / "report.md").read_text()
