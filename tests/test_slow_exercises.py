@@ -10,12 +10,13 @@ test, so the outcome says exactly what holds and what does not.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from scipy import stats
 
 from conftest import resolve_seed
 from gan_lab.battery import DISTRIBUTION_CHECKS, battery_checks, run_battery
-from gan_lab.strategies import train_configs
+from gan_lab.config import preset
+from gan_lab.strategies import DIM_RANGE, target_parameters
 from gan_lab.study import STUDY_FALSE_FAIL_RATE, exercise_config, train_isolated
 
 pytestmark = pytest.mark.slow
@@ -131,24 +132,67 @@ def test_success_rate_over_seeds(exercise, tmp_path):
 # Drawn targets: each trains at the exercise budget in its own process. "Learned"
 # means the distributional checks; the two classifier checks, which fail on some
 # seeds of the exercises themselves, are measured by the reliability test above.
+# One seed in five fails even Exercise 1, so one failed seed says little about a
+# target: a target counts as out of reach only when two seeds both fail.
 HYPOTHESIS_EXAMPLES = 5
 HYPOTHESIS_BUDGET = {"epochs": 20, "steps_per_epoch": 5000}
-
-
-@settings(
+HYPOTHESIS_SEEDS = (0, 1)
+HYPOTHESIS_SETTINGS = settings(
     max_examples=HYPOTHESIS_EXAMPLES,
     deadline=None,
     database=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
+    # Each example trains for about a minute a seed; shrinking would train dozens.
+    phases=(Phase.explicit, Phase.generate),
 )
-@given(config=train_configs(**HYPOTHESIS_BUDGET))
-def test_drawn_targets_are_learned(config, tmp_path_factory):
-    """A drawn target passes every distributional check of the battery."""
-    checks = tuple(c for c in battery_checks(config.dim) if c in DISTRIBUTION_CHECKS)
-    result = train_isolated(config, tmp_path_factory.mktemp("drawn") / "run")
-    verdict = judge(result, checks=checks)
-    assert verdict.passed, (
-        f"target dim={config.dim} mean={config.mean} std={config.std} "
-        f"noise={config.noise} seed={config.seed}\n{verdict.table()}"
+ONE_DIMENSIONAL_TARGETS = (
+    "The lab's default was tuned on the 20-dimensional exercises; on 1-dimensional "
+    "targets its discriminator, learning 16x faster than the generator, wins too "
+    "easily. The first drawn target, the 1-D normal with mean 0 and std 0.25, fails "
+    "on seed 0 (marginal KS 0.0268 against 0.0258) and on seed 1 (variance "
+    "shrinkage: std 0.80 of the truth); the 1-D standard normal fails on seed 0 "
+    "(std 0.86) and passes on seed 1."
+)
+
+
+def _assert_learned(params: dict, tmp_path_factory) -> None:
+    """Train ``params`` on each seed until one passes the distributional checks."""
+    checks = tuple(c for c in battery_checks(params["dim"]) if c in DISTRIBUTION_CHECKS)
+    tables = []
+    for seed in HYPOTHESIS_SEEDS:
+        config = preset("lab", seed=seed, **params, **HYPOTHESIS_BUDGET)
+        run_dir = tmp_path_factory.mktemp("drawn") / "run"
+        verdict = judge(train_isolated(config, run_dir), checks=checks)
+        if verdict.passed:
+            return
+        tables.append(f"seed {seed}:\n{verdict.table()}")
+    raise AssertionError(
+        f"target {params} was not learned on seeds {HYPOTHESIS_SEEDS}\n"
+        + "\n".join(tables)
     )
+
+
+@pytest.mark.xfail(strict=True, reason=ONE_DIMENSIONAL_TARGETS)
+@HYPOTHESIS_SETTINGS
+@given(params=target_parameters())
+def test_drawn_targets_are_learned(params, tmp_path_factory):
+    """Any drawn target in the full range passes the distributional checks."""
+    _assert_learned(params, tmp_path_factory)
+
+
+MULTIVARIATE_TARGETS = (
+    "Beyond the exercises the lab's default is not yet reliable at the resolution of "
+    "5000 samples: a drawn target of 2 to 32 dimensions (14-D, mean 1.535, "
+    "std 4.097, normal noise) passes the moment, correlation and tail checks but "
+    "fails the marginal KS narrowly on seed 0 (0.0336 against 0.0312) and on seed 1 "
+    "(0.0342 against 0.0312, and one projection at 0.0335 against 0.0335)."
+)
+
+
+@pytest.mark.xfail(strict=True, reason=MULTIVARIATE_TARGETS)
+@HYPOTHESIS_SETTINGS
+@given(params=target_parameters(dims=(2, DIM_RANGE[1])))
+def test_drawn_multivariate_targets_are_learned(params, tmp_path_factory):
+    """A drawn target of 2 to 32 dimensions passes the distributional checks."""
+    _assert_learned(params, tmp_path_factory)
