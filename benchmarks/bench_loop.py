@@ -12,7 +12,10 @@ side by side in one process, so the ratio is robust to a noisy machine::
 from __future__ import annotations
 
 import argparse
+import os
 import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import tensorflow as tf
 

@@ -447,7 +447,9 @@ def _bce(logits: tf.Tensor, label: float) -> tf.Tensor:
 def _bce_np(logits: np.ndarray, label: int) -> float:
     """Mean binary cross-entropy of logits against one label, in float64."""
     signed = logits if label == 0 else -logits
-    return float(np.mean(np.logaddexp(0.0, signed)))
+    # A diverged run has NaN logits; its loss is NaN, which train() reports.
+    with np.errstate(invalid="ignore"):
+        return float(np.mean(np.logaddexp(0.0, signed)))
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
