@@ -15,8 +15,8 @@ import time
 import numpy as np
 from scipy import stats
 
-from gan_lab.battery import run_battery
 from gan_lab.config import preset
+from gan_lab.results import judge_result
 from gan_lab.training import train
 
 VARIANTS = {
@@ -208,12 +208,7 @@ def score(result) -> dict:
     corr = np.corrcoef(z, rowvar=False)
     off = np.abs(corr[~np.eye(target.dim, dtype=bool)])
     tail = np.mean(np.abs(z) > 3) / (2 * stats.norm.sf(3))
-    verdict = run_battery(
-        result.samples,
-        target,
-        seed=result.config.seed,
-        discriminator_outputs=(result.discriminator_real, result.discriminator_fake),
-    )
+    verdict = judge_result(result)
     return {
         "battery_passed": verdict.passed,
         "battery_failed": list(verdict.failed),

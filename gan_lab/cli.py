@@ -118,15 +118,24 @@ def _field_docs() -> dict[str, str]:
     return docs
 
 
-def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """Build the config from the preset and the options given on the command line.
+def config_from_args(
+    args: argparse.Namespace, base: TrainConfig | None = None
+) -> TrainConfig:
+    """Build the config from the options given on the command line.
+
+    Args:
+        args: Parsed options; only those given on the command line are set.
+        base: Config the options change; by default the preset named by
+            ``--preset`` (the lab's default when not given).
 
     Raises:
         ValueError: If a value is out of range.
     """
     names = {f.name for f in dataclasses.fields(TrainConfig)} - _HIDDEN_FIELDS
     changes = {name: getattr(args, name) for name in names if hasattr(args, name)}
-    return preset(getattr(args, "preset", "lab"), **changes)
+    if base is None:
+        return preset(getattr(args, "preset", "lab"), **changes)
+    return base.replace(**changes)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -206,22 +215,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     """``gan-lab train``."""
-    config = config_from_args(args)
-    out = Path(args.out)
-    if args.resume and not hasattr(args, "preset"):
-        # On resume the saved config is the truth; options only need to agree.
-        from gan_lab import rundir
+    from gan_lab import rundir
 
-        saved_path = out / rundir.CONFIG
-        if saved_path.exists():
-            saved = TrainConfig.from_dict(rundir.read_json(saved_path))
-            changes = {
-                name: value
-                for name, value in vars(args).items()
-                if name in config.to_dict()
-            }
-            config = saved.replace(**changes)
-    run_training(config, out, resume=args.resume)
+    out = Path(args.out)
+    saved_path = out / rundir.CONFIG
+    base = None
+    if args.resume and not hasattr(args, "preset") and saved_path.exists():
+        # On resume the saved config is the truth; options only need to agree.
+        base = TrainConfig.from_dict(rundir.read_json(saved_path))
+    run_training(config_from_args(args, base), out, resume=args.resume)
     return EXIT_OK
 
 

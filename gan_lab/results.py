@@ -77,3 +77,33 @@ def load_result(out: str | os.PathLike) -> TrainResult:
         discriminator_fake=outputs["fake"],
         out=out,
     )
+
+
+def judge_result(
+    result: TrainResult,
+    false_fail_rate: float = 0.01,
+    checks: tuple[str, ...] | None = None,
+) -> Any:
+    """Run the battery on a finished run, with its seed and discriminator outputs.
+
+    Args:
+        result: The finished run.
+        false_fail_rate: The battery's family-wise false-fail rate.
+        checks: Names of the checks to run; the battery's default when None.
+
+    Returns:
+        The battery's ``Verdict``.
+
+    Raises:
+        ValueError: If the run has too few samples for a check.
+    """
+    from gan_lab.battery import run_battery
+
+    return run_battery(
+        result.samples,
+        result.config.target,
+        false_fail_rate=false_fail_rate,
+        seed=result.config.seed,
+        discriminator_outputs=(result.discriminator_real, result.discriminator_fake),
+        checks=checks,
+    )

@@ -55,17 +55,9 @@ def exercise_config(
 
 def judge_run(run_dir: Path, false_fail_rate: float = STUDY_FALSE_FAIL_RATE) -> Any:
     """Run the battery on a finished run and write its ``verdict.json``."""
-    from gan_lab.battery import run_battery
-    from gan_lab.results import load_result
+    from gan_lab.results import judge_result, load_result
 
-    result = load_result(run_dir)
-    verdict = run_battery(
-        result.samples,
-        result.config.target,
-        false_fail_rate=false_fail_rate,
-        seed=result.config.seed,
-        discriminator_outputs=(result.discriminator_real, result.discriminator_fake),
-    )
+    verdict = judge_result(load_result(run_dir), false_fail_rate)
     rundir.write_json(run_dir / rundir.VERDICT, verdict.to_dict())
     return verdict
 

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from gan_lab import rundir
-from gan_lab.battery import CHECK_NAMES, DEFAULT_FALSE_FAIL_RATE, run_battery
+from gan_lab import rundir, study
+from gan_lab.battery import CHECK_NAMES, DEFAULT_FALSE_FAIL_RATE
 from gan_lab.config import TrainConfig
-from gan_lab.results import load_result
+from gan_lab.results import judge_result, load_result
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,8 @@ CONFIDENCE = 0.95
 # generator. Any other target or noise makes a custom group.
 _DEFAULT = TrainConfig()
 EXERCISES = {
-    "exercise1": ("Exercise 1", "normal"),
-    "exercise2": ("Exercise 2", "uniform"),
+    key: (f"Exercise {number}", noise)
+    for number, (key, noise) in enumerate(study.EXERCISES.items(), start=1)
 }
 
 # Joins the ends of an interval in prose, as typeset text does.
@@ -147,13 +147,7 @@ def load_run(
     else:
         logger.info("%s has no %s; running the battery", path, rundir.VERDICT)
         try:
-            verdict = run_battery(
-                samples,
-                config.target,
-                false_fail_rate=false_fail_rate,
-                seed=config.seed,
-                discriminator_outputs=(real, fake),
-            ).to_dict()
+            verdict = judge_result(result, false_fail_rate).to_dict()
         except ValueError as error:
             raise ValueError(f"cannot judge run {str(path)!r}: {error}") from error
     return Run(

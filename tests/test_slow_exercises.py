@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from scipy import stats
 
 from conftest import resolve_seed
-from gan_lab.battery import DISTRIBUTION_CHECKS, battery_checks, run_battery
+from gan_lab.battery import DISTRIBUTION_CHECKS, battery_checks
 from gan_lab.config import preset
+from gan_lab.results import judge_result
 from gan_lab.strategies import DIM_RANGE, target_parameters
 from gan_lab.study import STUDY_FALSE_FAIL_RATE, exercise_config, train_isolated
 
@@ -62,14 +63,7 @@ EXPECTED_SUCCESSES = {"exercise1": 3, "exercise2": 1}
 
 def judge(result, checks=None):
     """The study's battery on a finished run."""
-    return run_battery(
-        result.samples,
-        result.config.target,
-        false_fail_rate=STUDY_FALSE_FAIL_RATE,
-        seed=result.config.seed,
-        discriminator_outputs=(result.discriminator_real, result.discriminator_fake),
-        checks=checks,
-    )
+    return judge_result(result, STUDY_FALSE_FAIL_RATE, checks)
 
 
 def checks_expected_to_hold(exercise: str) -> tuple[str, ...]:
